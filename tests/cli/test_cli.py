@@ -161,6 +161,40 @@ def test_the_run_says_what_it_took_from_its_reservoirs(tmp_path, capsys):
     assert not rows[3].strip()
 
 
+def test_the_run_says_what_each_reservoir_evaporated(tmp_path, capsys):
+    """A Chu-Talas modeller's review: a level table's areas in ha, read as km², evaporated a hundred times the water,
+    and no table of the run said how much a reservoir lost.  A dam of 2 km² at every level, 500 mm a month::
+
+        [river: 10] --> <dam: V0 = 80, area 2 km², 500 mm> --> [farm: 12]
+        pond (no evaporation)
+
+    loses 500 mm × 2 km² = 1 hm³ a month, 12 hm³ in the year (3 in a run of three months); the pond nothing.  A
+    model whose reservoirs do not evaporate has no such column."""
+    model = tmp_path / "dam.yaml"
+    text = ("version: 1\nname: dam\ntime: {start: 2000-10, end: 2001-09}\nnodes:\n"
+            "  - {id: river, type: inflow, inflow: 10}\n"
+            "  - {id: dam, type: reservoir, max_volume: 200, initial_volume: 80, evaporation: 500,\n"
+            "     level_table: {volume: [0, 200], level: [0, 100], area: [2, 2]}}\n"
+            "  - {id: pond, type: reservoir, max_volume: 100, initial_volume: 10}\n"
+            "  - {id: farm, type: demand, demand: 12}\n  - {id: sea, type: sink}\n"
+            "edges: [[river, dam], [dam, farm], [dam, sea]]\n")
+    heading = ("reservoir storage (hm³; start and end of the run, mean over the scenarios; lowest: at the start or a "
+               "step's end, in any scenario; evaporated: UNIT, mean over the scenarios):")
+    for end, unit, lost, volume in (("2001-09", "hm³/yr", "12.0", "44.0"), ("2000-12", "hm³ in the run", "3.0",
+                                                                              "71.0")):
+        model.write_text(text.replace("2001-09", end))
+        assert main(["run", str(model)]) == 0
+        out = capsys.readouterr().out
+        rows = out[out.index(heading.replace("UNIT", unit)):].splitlines()
+        assert rows[1].split() == ["reservoir", "start", "end", "change", "lowest", "evaporated"]
+        assert rows[2].split() == ["dam", "80.0", volume, f"{float(volume) - 80:.1f}", volume, lost]
+        assert rows[3].split() == ["pond", "10.0", "10.0", "0.0", "10.0", "0.0"]
+    model.write_text(text.replace("evaporation: 500", "evaporation: 0"))
+    assert main(["run", str(model)]) == 0
+    out = capsys.readouterr().out
+    assert "evaporated" not in out and "reservoir  " in out
+
+
 def test_the_run_says_how_far_each_reservoir_ended_below_its_rule_curve(tmp_path, capsys):
     """A MODSIM user's review: `daryo run` said nothing of storage targets, where it gives each plant's energy target
     not generated.  A dam of 50 with 30 flowing in and a town of 40 ahead of its rule curve of 80 ends the months at

@@ -617,3 +617,44 @@ def test_a_dataframe_column_whose_name_states_another_unit_than_its_reference_is
         f"in {read_in}; give unit: m3/s with {{parameter: q}}, or, if the values are in the unit it reads them in, "
         "take the unit out of the column's name"]
     assert cautions(daryo.load(path)) == expected
+
+
+def test_a_level_table_whose_volumes_and_areas_disagree_is_a_caution_naming_the_likely_unit(tmp_path, capsys):
+    """A Chu-Talas modeller's review: a level table's areas written in ha with no ``units: {area: ha}``
+    (800-2,500 read as km² beside volumes of 470 hm³) evaporated a hundred times the water, without a word.  The
+    volume between two rows is about their mean area × the level's rise::
+
+        volume  0 -- 100 -- 300 -- 470 hm³ ;  level 1680 -- 1700 -- 1725 -- 1740 m
+        area    0 --   8 --  18 --  25 km²   :  4×20 + 13×25 + 21.5×15 = 727.5 hm³ (470: 0.65 of it)
+        area in ha (×100):                     72,750 hm³ (470: 1/155 of it)
+
+    The embedded Aral model's and the demo's tables (within 0.7-1.3 of it) have no such caution."""
+    from daryo.cli import main
+    from daryo.model.cautions import LEVEL_TABLE_FACTOR, cautions
+
+    body = """\
+nodes:
+  - {id: src, type: inflow, inflow: 10}
+  - {id: dam, type: reservoir, max_volume: 470, initial_volume: 300, evaporation: 100, spill_to: sea,
+     level_table: {volume: [0, 100, 300, 470], level: [1680, 1700, 1725, 1740], area: AREA}}
+  - {id: sea, type: sink}
+edges: [[src, dam]]
+"""
+    model = load_body(tmp_path, body.replace("AREA", "[0, 800, 1800, 2500]"))
+    assert cautions(model) == [
+        f"{tmp_path / 'm.yaml'}: nodes[dam].level_table (line 6): its volumes rise by 470 hm³ from its first row to "
+        "its last, 1/155 of its areas × its levels' rise (72,750 hm³: each pair of rows' mean area in km² × their "
+        "level's rise in m): a reservoir's volume grows by about its area × its level's rise, so a column is likely "
+        "in another unit than the table reads (volume hm³, level m, area km²): the areas in ha (give units: {area: "
+        "ha}) or the levels in cm (give them in m); its evaporation (depth × area) and its plants' head follow the "
+        "table as read"]
+    for area in ("[0, 800, 1800, 2500], units: {area: ha}", "[0, 8, 18, 25]"):
+        assert cautions(load_body(tmp_path, body.replace("AREA", area))) == []
+    volumes_in_m3 = body.replace("AREA", "[0, 8, 18, 25]").replace("[0, 100, 300, 470]", "[0, 1e8, 3e8, 4.7e8]")
+    assert "the volumes in m³ (give units: {volume: m3})" in "".join(
+        cautions(load_body(tmp_path, volumes_in_m3.replace("max_volume: 470", "max_volume: 4.7e8"))))
+    assert main(["validate", str(tmp_path / "m.yaml")]) == 0
+    assert "note: " in capsys.readouterr().err
+    for path in (daryo.default_model_path(), daryo.demo_model_path()):
+        assert not [c for c in cautions(daryo.load(path)) if "level_table" in c]
+    assert LEVEL_TABLE_FACTOR == 5

@@ -347,3 +347,29 @@ def test_the_binding_constraints_table_counts_the_steps_at_each_bound_as_printed
     assert summary[summary["table"] == "constraint"].empty
     assert "constraints binding" not in printed
 
+
+
+def test_summary_csv_has_what_each_reservoir_evaporated_as_printed(tmp_path):
+    """A Chu-Talas modeller's review (no table said what a reservoir evaporated): a dam of 2 km² at every level and
+    500 mm a month loses 1 hm³ a month, 12 hm³ a year (season ``year``, per year as the printed column), the pond
+    beside it nothing::
+
+        [river: 10] --> <dam: V0 = 80, area 2 km², 500 mm> --> [farm: 12]     <pond: V0 = 10>
+    """
+    model = model_from_dict({
+        "version": 1, "name": "dam", "time": {"start": "2000-10", "end": "2001-09"},
+        "nodes": [{"id": "river", "type": "inflow", "inflow": 10},
+                  {"id": "dam", "type": "reservoir", "max_volume": 200, "initial_volume": 80, "evaporation": 500,
+                   "level_table": {"volume": [0, 200], "level": [0, 100], "area": [2, 2]}, "country": "KGZ"},
+                  {"id": "pond", "type": "reservoir", "max_volume": 100, "initial_volume": 10, "country": "KGZ"},
+                  {"id": "farm", "type": "demand", "demand": 12}],
+        "edges": [["river", "dam"], ["dam", "farm"]]})
+    summary, printed = _run(model, tmp_path)
+    _same(_rows(summary, "reservoir"), [
+        *_expect("dam", "KGZ", "run", "hm3", start=80.0, end=44.0, change=-36.0, lowest=44.0,
+                 evaporation=(12.0, "year", "hm3 per year")),
+        *_expect("pond", "KGZ", "run", "hm3", start=10.0, end=10.0, change=0.0, lowest=10.0,
+                 evaporation=(0.0, "year", "hm3 per year"))])
+    for row in _printed(printed, "reservoir storage"):
+        assert row[1:] == _printed_values(summary, "reservoir", row[0], [
+            (q, None) for q in ("start", "end", "change", "lowest", "evaporation")])

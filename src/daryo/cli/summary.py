@@ -197,7 +197,7 @@ def format_summary(model: Model | None, results: Results, all_demands: bool = Fa
     lines += _canal_lines(ds, short)
     lines += _requirement_lines(ds, short)
     lines += _plant_lines(ds, short)
-    lines += _reservoir_lines(ds)
+    lines += _reservoir_lines(ds, short)
     lines += _constraint_lines(ds)
     lines += _stress_lines(ds, model, short)
     err = float(abs(ds["mass_balance_error"]).max())
@@ -282,27 +282,34 @@ def _plant_lines(ds: xr.Dataset, short: bool) -> list[str]:
     return lines
 
 
-def _reservoir_lines(ds: xr.Dataset) -> list[str]:
+def _reservoir_lines(ds: xr.Dataset, short: bool) -> list[str]:
     """Each reservoir's volume at the run's start and end and the change (mean over the scenarios: water taken
-    from storage is not new water), and its lowest, at the start or a step's end; with rule curves, what the volume
-    at the steps' ends lacked of the target (mean over the steps and scenarios) and the share of the steps short
-    ("–" for a reservoir with no target): :func:`daryo.results.tables.reservoir_table`; none without reservoirs."""
+    from storage is not new water), and its lowest, at the start or a step's end; where some reservoir evaporates,
+    what each evaporated (mean annual, or in the run where it is ``short``, shorter than a year); with rule curves,
+    what the volume at the steps' ends lacked of the target (mean over the steps and scenarios) and the share of the
+    steps short ("–" for a reservoir with no target): :func:`daryo.results.tables.reservoir_table`; none without
+    reservoirs."""
     from ..results.tables import reservoir_table
 
     table = reservoir_table(ds)
     if table.empty:
         return []
     targets = "short_of_target" in table.columns
+    evaporated = "evaporated" in table.columns
     w = max(len("reservoir"), *(shown_width(str(r)) for r in table.index)) + 2
     of_target = ("; short of target: what a step's end volume lacked of the target_volume, mean over the steps and "
                  "scenarios, and the share of the steps short of it") if targets else ""
+    lost = (f"; evaporated: {'hm³ in the run' if short else 'hm³/yr'}, mean over the scenarios" if evaporated
+            else "")
+    columns = ("start", "end", "change", "lowest", *(("evaporated",) if evaporated else ()))
     lines = ["", "reservoir storage (hm³; start and end of the run, mean over the scenarios; lowest: at the start "
-             f"or a step's end, in any scenario{of_target}):",
-             f"  {'reservoir':<{w}s}{'start':>10s}{'end':>10s}{'change':>10s}{'lowest':>10s}"
+             f"or a step's end, in any scenario{lost}{of_target}):",
+             f"  {'reservoir':<{w}s}" + "".join(f"{c:>10s}" for c in columns[:4])
+             + (f"{'evaporated':>12s}" if evaporated else "")
              + (f"{'short of target':>17s}{'steps short':>13s}" if targets else "")]
     for name, row in table.iterrows():
-        cells = f"  {padded(str(name), w)}" + "".join(_number(row[c], 10)
-                                                       for c in ("start", "end", "change", "lowest"))
+        cells = f"  {padded(str(name), w)}" + "".join(_number(row[c], 10) for c in columns[:4])
+        cells += _number(row["evaporated"], 12) if evaporated else ""
         if targets:
             cells += (f"{'–':>17s}{'–':>13s}" if math.isnan(row["short_of_target"])
                       else f"{_number(row['short_of_target'], 17)}{row['steps_short']:>11.1f} %")

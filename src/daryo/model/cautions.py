@@ -22,7 +22,7 @@ from .types import Constraint, Edge, Model, Node
 from .validate import CheckContext, _attribute, _elements
 from .values import header_unit_agrees
 
-__all__ = ["cautions", "HIGH_HEAD_M", "LOW_EFFICIENCY", "PRIORITY_ATTRIBUTES"]
+__all__ = ["cautions", "HIGH_HEAD_M", "LEVEL_TABLE_FACTOR", "LOW_EFFICIENCY", "PRIORITY_ATTRIBUTES"]
 
 
 #: the gross head (m) above which a plant's head from its reservoir's levels, with no tailwater_level, is taken for
@@ -270,6 +270,54 @@ def _low_efficiency(model: Model, file: str) -> list[str]:
         notes.append(str(Problem(file, n.at("efficiency"), (
             f"{e:g} ({e * 100:g} %), a low overall efficiency (turbine × generator: most plants' are 0.8–0.95): the "
             f"energy of the water through its turbines is cut in proportion; {meant}"))))
+    return notes
+
+
+#: how far a level table's volumes may lie from its areas × its levels' rise before they are noted: geometrically
+#: the volume between two rows is about their mean area × the level's rise (between the lower and the upper area ×
+#: it, so within a factor of 2 of it where areas grow with the level, and about 2/3 of it for a cone's first row
+#: from 0); the embedded Aral model's tables and the demo's lie within 0.7-1.3 of it, and a column in another unit
+#: (areas in ha or m², volumes in km³ or m³, levels in cm) at least a factor of 100 from it
+LEVEL_TABLE_FACTOR = 5.0
+
+#: a column in another unit than the level table reads it in, with the factor it puts between the table's volumes
+#: and its areas × its levels' rise, and what to write instead
+_LEVEL_TABLE_SLIPS = (
+    (1e-2, "the areas in ha (give units: {area: ha})"), (1e-2, "the levels in cm (give them in m)"),
+    (1e-6, "the areas in m² (give units: {area: m2})"), (1e-3, "the volumes in km³ (give units: {volume: km3})"),
+    (1e6, "the volumes in m³ (give units: {volume: m3})"))
+
+
+def _hm3(volume: float) -> str:
+    """A volume (hm³) for a message: whole hm³ with thousands separated, or three figures below 100."""
+    return f"{volume:,.0f}" if abs(volume) >= 100 else f"{volume:.3g}"
+
+
+def _level_table_out_of_proportion(model: Model, file: str) -> list[str]:
+    """The caution on each reservoir whose level table's volumes and areas disagree by more than
+    :data:`LEVEL_TABLE_FACTOR`: from its first row to its last, the volume rises by about the sum of each pair of
+    rows' mean area (km²) × their level's rise (m), in hm³ (a Chu-Talas modeller's review: areas written in ha with
+    no ``units: {area: ha}``, 800-2,500 read as km², evaporated a hundred times the water, without a word).  The
+    likely slip is named where the factor is about that of a unit's (:data:`_LEVEL_TABLE_SLIPS`)."""
+    notes = []
+    for n in model.nodes_of("reservoir"):
+        table = n.get("level_table")
+        if not isinstance(table, LevelTable) or table.level is None or table.area is None:
+            continue
+        rise = float(table.volume[-1] - table.volume[0])
+        swept = float(np.sum((table.area[1:] + table.area[:-1]) / 2 * np.diff(table.level)))
+        if not (rise > 0 and swept > 0) or 1 / LEVEL_TABLE_FACTOR <= rise / swept <= LEVEL_TABLE_FACTOR:
+            continue
+        ratio = rise / swept
+        slips = [text for factor, text in _LEVEL_TABLE_SLIPS if abs(np.log10(ratio / factor)) < 0.5]
+        times = f"{ratio:,.0f} times" if ratio > 1 else f"1/{1 / ratio:,.0f} of"
+        notes.append(str(Problem(file, n.at("level_table"), (
+            f"its volumes rise by {_hm3(rise)} hm³ from its first row to its last, {times} its areas × its levels' "
+            f"rise ({_hm3(swept)} hm³: each pair of rows' mean area in km² × their level's rise in m): a "
+            "reservoir's volume grows by about its area × its level's rise, so a column is likely in another unit "
+            "than the table reads (volume hm³, level m, area km²)" + (
+                f": {' or '.join(slips)}" if slips else "")
+            + "; its evaporation (depth × area) and its plants' head follow the table as read"))))
     return notes
 
 
@@ -543,6 +591,8 @@ def cautions(model: Model) -> list[str]:
     - a flow requirement at a demand: it guarantees the delivery, not a flow in the river;
     - a hydropower plant whose tailwater level is above its reservoir's dead volume's level: a step can draw the
       reservoir below the tailwater through the plant;
+    - a reservoir whose level table's volumes and its areas × its levels' rise disagree by more than
+      :data:`LEVEL_TABLE_FACTOR`: a column in another unit (areas in ha, volumes in km³, levels in cm);
     - a hydropower plant whose efficiency is below :data:`LOW_EFFICIENCY` (``0.9 %``, 0.009, for 90 %);
     - an amount per step read from a ``dataframe`` parameter whose file's rows are not the model's steps: each step
       takes the mean of its rows, right for rates only;
@@ -600,6 +650,7 @@ def cautions(model: Model) -> list[str]:
     notes += _unread_allocation_attributes(model, file)
     notes += _requirement_at_a_demand(model, file)
     notes += _drawn_below_tailwater(ctx)
+    notes += _level_table_out_of_proportion(model, file)
     notes += _low_efficiency(model, file)
     notes += _monthly_amounts_per_step(ctx)
     notes += _constant_evaporation_per_step(ctx)

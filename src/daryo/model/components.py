@@ -122,7 +122,8 @@ COMPONENT_TYPES: dict[str, ComponentType] = {
                 A("level_table", "table", None, None,
                   "Level–volume–area table: `volume` (hm³), `level` (m a.s.l.), `area` (km²), increasing, up to "
                   "max_volume at least; `units: {volume: km3, area: ha}` gives the volume or area columns in other "
-                  "units."),
+                  "units. `daryo validate` notes a table whose volumes are not about its areas × its levels' rise "
+                  "(within a factor of 5): a column in another unit, areas in ha say."),
                 A("evaporation", "monthly", "depth", 0.0,
                   "Net evaporation depth per step (mm, ≥ 0: a month of more rain than evaporation is 0); loss = depth "
                   "× area at the start-of-step volume. One series for every scenario (not a list per trace). A "

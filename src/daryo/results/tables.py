@@ -251,13 +251,18 @@ def requirement_table(ds: xr.Dataset) -> pd.DataFrame:
 def reservoir_table(ds: xr.Dataset) -> pd.DataFrame:
     """Each reservoir's storage printed (:func:`daryo.indicators.storage_change`): its volume at the run's ``start``
     and ``end`` and the ``change`` (hm³, mean over the scenarios), its ``lowest`` (at the start or a step's end, in
-    any scenario) and, where the results have rule curves (:func:`daryo.indicators.storage_shortfall`), what the
-    volume at the steps' ends lacked of the target (``short_of_target``, hm³, mean over the steps and scenarios) and
-    the share of the steps short of it (``steps_short``, %), NaN for a reservoir without a target; empty without
-    reservoirs."""
-    from ..indicators import storage_change, storage_shortfall
+    any scenario); where some reservoir evaporates, what each ``evaporated`` (its ``evaporation``, hm³ per year,
+    in the run for a run shorter than a year, mean over the scenarios: a Chu-Talas modeller's review, whose areas
+    in ha evaporated a hundred times the water where no table said how much); and, where the results have rule
+    curves (:func:`daryo.indicators.storage_shortfall`), what the volume at the steps' ends lacked of the target
+    (``short_of_target``, hm³, mean over the steps and scenarios) and the share of the steps short of it
+    (``steps_short``, %), NaN for a reservoir without a target; empty without reservoirs."""
+    from ..indicators import annual_by, storage_change, storage_shortfall
 
     table = storage_change(ds)
+    if not table.empty and "evaporation" in ds and bool((ds["evaporation"] != 0).any()):
+        evaporated = annual_by(ds, "evaporation", by="element", season=False)
+        table = table.assign(evaporated=evaporated.reindex(table.index).to_numpy() * _scales(ds)["year"])
     short = storage_shortfall(ds)
     if table.empty or short.empty:
         return table
@@ -323,7 +328,8 @@ def summary_table(ds: xr.Dataset, model: Model | None = None) -> pd.DataFrame:
       ``short_of_target`` (season ``year``; no row for a plant without one);
     - ``reservoir``: each reservoir's volume at the run's ``start`` and ``end``, the ``change`` and its ``lowest``
       (``hm3``, not per year), and where it has a target its ``short_of_target`` (``hm3``, mean over the steps) and
-      ``steps_short`` (``%``), season ``run`` (:func:`reservoir_table`);
+      ``steps_short`` (``%``), season ``run``; where some reservoir evaporates, its ``evaporation`` (season
+      ``year``) (:func:`reservoir_table`);
     - ``constraint``: each ``flow_sum`` constraint that binds in some step (``element``; ``country`` empty): the
       steps at its ``min_flow`` (``steps_at_min``) and at its ``max_flow`` (``steps_at_max``), counted over the
       scenarios' steps (units ``steps``), and the share of them it binds in (``steps_binding``, ``%``), season ``run``
@@ -358,8 +364,8 @@ def summary_table(ds: xr.Dataset, model: Model | None = None) -> pd.DataFrame:
     water, energy = _per(short, "hm3"), _per(short, "GWh")
     frames = [_country_rows(ds, water, energy), _scenario_rows(ds, water, energy), _irrigation_rows(ds, water),
               _demand_rows(ds, water), _country_system_rows(ds, water), _sink_rows(ds, water),
-              _canal_rows(ds, water), _requirement_rows(ds, water), _plant_rows(ds, energy), _reservoir_rows(ds),
-              _constraint_rows(ds), _stress_rows(ds, model, water)]
+              _canal_rows(ds, water), _requirement_rows(ds, water), _plant_rows(ds, energy),
+              _reservoir_rows(ds, water), _constraint_rows(ds), _stress_rows(ds, model, water)]
     frames = [f for f in frames if not f.empty]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(SUMMARY_COLUMNS))
 
@@ -444,12 +450,14 @@ def _plant_rows(ds: xr.Dataset, energy: str) -> pd.DataFrame:
         ("short_of_target", "short_of_target", "year", energy)])
 
 
-def _reservoir_rows(ds: xr.Dataset) -> pd.DataFrame:
-    """The reservoirs' rows of :func:`summary_table`: volumes of the run (season ``run``), not a year's."""
+def _reservoir_rows(ds: xr.Dataset, water: str) -> pd.DataFrame:
+    """The reservoirs' rows of :func:`summary_table`: volumes of the run (season ``run``), not a year's, and what
+    each evaporated in the ``year`` (``water``: per year, or in the run)."""
     table = reservoir_table(ds)
     return _long("reservoir", table, table.index, _countries(ds, "reservoir", table.index),
-                 [(c, c, "run", "hm3") for c in ("start", "end", "change", "lowest", "short_of_target")]
-                 + [("steps_short", "steps_short", "run", "%")])
+                 [(c, c, "run", "hm3") for c in ("start", "end", "change", "lowest")]
+                 + [("evaporated", "evaporation", "year", water), ("short_of_target", "short_of_target", "run", "hm3"),
+                    ("steps_short", "steps_short", "run", "%")])
 
 
 def _constraint_rows(ds: xr.Dataset) -> pd.DataFrame:
