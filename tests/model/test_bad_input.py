@@ -230,10 +230,25 @@ def test_a_scale_on_a_single_number_multiplies_it_and_is_checked(tmp_path):
     doc = GOOD.replace("{id: d, type: demand, demand: 5}", "{id: d, type: reservoir, max_volume: 2000, "
                        "initial_volume: {value: 2, unit: km3, scale: 0.5}}")
     assert daryo.load(write_model(tmp_path, doc)).node("d").get("initial_volume") == 1000.0
-    for bad, message in (("scale: abc", "scale 'abc' is not a number"), ("scale: [1]", "scale '[1]' is not a number"),
-                         ("factor: 2", "unknown key 'factor'")):
+    for bad, message in (("scale: abc", "scale 'abc' is not a number; give a number or a percentage (0.5, or 50 %)"),
+                         ("scale: [1]", "scale '[1]' is not a number"), ("factor: 2", "unknown key 'factor'")):
         (msg,) = load_problems(write_model(tmp_path, doc.replace("scale: 0.5", bad)))
         assert "nodes[d].initial_volume (line 6)" in msg and message in msg, msg
+
+
+@pytest.mark.parametrize("scale", ["50 %", "50%", "'۵۰ %'"])
+def test_a_scale_may_be_a_percentage_as_an_overlays_factor_may(tmp_path, scale):
+    """A Chu-Talas modeller's review: a flow requirement of half a river's flow, ``{parameter: formed, scale: 50 %}``,
+    was refused with a bare "is not a number", where an overlay's ``factor: 50 %`` is 0.5.  A scale of a number, of
+    12 monthly values and of a parameter reads 50 % as 0.5."""
+    doc = GOOD.replace("{id: d, type: demand, demand: 5}", "{id: d, type: reservoir, max_volume: 2000, "
+                       f"initial_volume: {{value: 2, unit: km3, scale: {scale}}}}}")
+    assert daryo.load(write_model(tmp_path, doc)).node("d").get("initial_volume") == 1000.0
+    doc = GOOD.replace("demand: 5}", f"demand: {{monthly: [4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4], scale: {scale}}}}}")
+    assert daryo.load(write_model(tmp_path, doc)).node("d").get("demand").values.tolist() == [[2.0] * 12]
+    doc = GOOD.replace("demand: 5}", f"demand: {{parameter: q, scale: {scale}}}}}") + (
+        "parameters:\n  q: {type: constant, value: 4}\n")
+    assert daryo.load(write_model(tmp_path, doc)).node("d").get("demand").factor == 0.5
 
 
 def test_unknown_component_type(tmp_path):
@@ -1649,6 +1664,18 @@ def test_flow_ratio_factors_that_say_nothing_or_are_negative(tmp_path, factors, 
     text = GOOD + f"constraints:\n  - {{id: r, type: flow_ratio, nodes: [d, sea], factors: {factors}}}\n"
     (msg,) = load_problems(write_model(tmp_path, text))
     assert f"{place}: {message}" in msg
+
+
+def test_a_unit_on_a_flow_ratios_factor_is_named_as_what_the_attribute_is(tmp_path):
+    """A Chu-Talas modeller's review: ``factors: [50 %, 50 %]`` was told "'%' given for a dimensionless cost", of an
+    attribute that is no cost.  A factor is a pure number; a cost's message is as it was."""
+    text = GOOD + "constraints:\n  - {id: r, type: flow_ratio, nodes: [d, sea], factors: [50 %, 50 %]}\n"
+    assert load_problems(write_model(tmp_path, text)) == [
+        f"{tmp_path / 'm.yaml'}: constraints[r].factors[{k}] (line 12): '%' given for a flow_ratio's factor, a pure "
+        "number: only the factors' ratios count (50 % and 50 % are 1 and 1, 60 % and 40 % are 3 and 2 or 0.6 and "
+        "0.4); write the number without a unit" for k in (0, 1)]
+    (msg,) = load_problems(write_model(tmp_path, GOOD.replace("demand: 5}", "demand: 5, cost: 5 %}")))
+    assert msg.endswith("nodes[d].cost (line 6): '%' given for a dimensionless cost"), msg
 
 
 def test_a_flow_sum_with_no_bound_is_refused(tmp_path):

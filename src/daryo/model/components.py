@@ -299,7 +299,7 @@ CONSTRAINT_TYPES: dict[str, ComponentType] = {
             (
                 A("nodes", "nodes", None, REQUIRED, "Node ids, at least two."),
                 A("factors", "series_list", None, REQUIRED, "One factor per node (numbers, series or parameters): none "
-                  "negative, not all 0."),
+                  "negative, not all 0; pure numbers, of which only the ratios count (`[1, 1]` for 50 % and 50 %)."),
             ),
             "constraint",
         ),

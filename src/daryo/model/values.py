@@ -221,7 +221,7 @@ def _number(value: Any, attr: Attribute, ctx: LoadContext, place: str) -> tuple[
     if not math.isfinite(value):
         ctx.add(place, "is not a finite number")
         return None
-    got = _unit_factor(unit, attr.dimension or "cost", ctx, place)
+    got = _unit_factor(unit, attr.dimension or "cost", ctx, place, attr=attr)
     if got is None:
         return None
     canonical = float(value) * got[0]
@@ -243,15 +243,27 @@ def _empty_unit(value: Any, ctx: LoadContext, place: str) -> bool:
     return False
 
 
-def _unit_factor(unit: Any, dimension: str, ctx: LoadContext, place: str, months: bool = False
-                 ) -> tuple[float, bool] | None:
+#: what a unit given for an attribute that is a pure number (no dimension) says of it, by the attribute's name
+_PURE_NUMBERS = {
+    "factors": ("a flow_ratio's factor, a pure number: only the factors' ratios count (50 % and 50 % are 1 and 1, "
+                "60 % and 40 % are 3 and 2 or 0.6 and 0.4)"),
+}
+
+
+def _unit_factor(unit: Any, dimension: str, ctx: LoadContext, place: str, months: bool = False,
+                 attr: Attribute | None = None) -> tuple[float, bool] | None:
     """:func:`~daryo.units.unit_factor`, with a problem at ``place`` instead of an exception: an unknown unit,
     one of another dimension, or an amount per month (``hm3/month``) in a model of N-day steps or dekads, but of
-    12 monthly values (``months``: each month's total, which such steps take by their days)."""
+    12 monthly values (``months``: each month's total, which such steps take by their days).  A unit given for an
+    ``attr`` that is a pure number (no dimension: a flow_ratio's factors) is named as what the attribute is (a
+    Chu-Talas modeller's review: ``factors: [50 %, 50 %]`` was told "'%' given for a dimensionless cost")."""
     try:
         factor, is_rate = unit_factor(unit, dimension)
     except UnitError as exc:
-        ctx.add(place, str(exc))
+        if attr is not None and attr.dimension is None and attr.name in _PURE_NUMBERS:
+            ctx.add(place, f"'{unit}' given for {_PURE_NUMBERS[attr.name]}; write the number without a unit")
+        else:
+            ctx.add(place, str(exc))
         return None
     if ctx.not_months is not None and is_per_month(unit) and not months:
         example = ("(e.g. '30 GWh') or a rate (e.g. '2 GWh/day', '1.5 TWh/yr')" if dimension == "energy" else
@@ -329,18 +341,32 @@ def _parse_value(value: Any, attr: Attribute, ctx: LoadContext, place: str) -> A
 
 
 def _scale(value: Mapping, ctx: LoadContext, place: str) -> float | None:
-    """The ``scale`` of a value written as a mapping (1 without one); None after a problem (not a finite number)."""
+    """The ``scale`` of a value written as a mapping (1 without one), a percentage (``50 %``) as the factor it is
+    (0.5), as an overlay's ``factor`` reads one (a Chu-Talas modeller's review: ``scale: 50 %`` was refused with a
+    bare "is not a number"); None after a problem (not a finite number)."""
     scale = value.get("scale", 1.0)
     try:
         scale = _in_ascii(scale)
     except UnitError as exc:
         ctx.add(place, f"scale: {exc}")
         return None
+    scale = _percentage(scale)
     if not is_number(scale) or not math.isfinite(scale):
-        ctx.add(place, f"scale '{_short(scale)}' is not a number" if not is_number(scale)
-                else f"scale {scale} is not finite")
+        ctx.add(place, f"scale '{_short(scale)}' is not a number; give a number or a percentage (0.5, or 50 %)"
+                if not is_number(scale) else f"scale {scale} is not finite")
         return None
     return float(scale)
+
+
+def _percentage(value: Any) -> Any:
+    """A percentage written as text (``"50 %"``, ``'۵۰ %'``) as the factor it is (0.5); anything else as it is."""
+    if not isinstance(value, str) or not value.strip().endswith("%"):
+        return value
+    try:
+        q = parse_quantity(value)
+    except UnitError:
+        return value
+    return q.value / 100.0 if q.unit == "%" else value
 
 
 def _parse_parameter_ref(value: Mapping, attr: Attribute, ctx: LoadContext, place: str) -> ParameterRef | None:
@@ -357,7 +383,7 @@ def _parse_parameter_ref(value: Mapping, attr: Attribute, ctx: LoadContext, plac
         return None
     if _empty_unit(value, ctx, place):
         return None
-    got = _unit_factor(value.get("unit"), attr.dimension or "cost", ctx, place)
+    got = _unit_factor(value.get("unit"), attr.dimension or "cost", ctx, place, attr=attr)
     if got is None:
         return None
     factor, is_rate = got
@@ -404,7 +430,7 @@ def _parse_series(value: Any, attr: Attribute, ctx: LoadContext, place: str, mon
     unit = value.get("unit") if isinstance(value, Mapping) else None
     # (12 monthly values in hm3/month or GWh/month are months' totals: a BWO planner's review of dekads)
     months = isinstance(value, Mapping) and "monthly" in value
-    got = _unit_factor(unit, dimension, ctx, place, months)
+    got = _unit_factor(unit, dimension, ctx, place, months, attr)
     if got is None:
         return None
     factor, is_rate = got
