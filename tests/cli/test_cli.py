@@ -122,6 +122,36 @@ def test_the_water_stress_block_says_what_its_figures_are_and_where_no_environme
     assert rows[3].startswith("  (the model's surface water") and not rows[4].strip()
 
 
+def test_a_model_whose_flow_requirements_are_obligations_is_told_so_not_that_it_has_none(tmp_path, capsys):
+    """A Chu-Talas modeller's review: a model whose one flow requirement was a treaty's share at a border
+    (``purpose: obligation``, which SDG 6.4.2 does not count as environmental flow) was told "the model has no flow
+    requirement on a river (add one…)"."""
+    model = tmp_path / "one.yaml"
+    text = ("version: 1\nname: one\ntime: {start: 2000-10, end: 2001-09}\nnodes:\n"
+            "  - {id: wet, type: inflow, inflow: 10}\n  - {id: town, type: demand, demand: 5}\n"
+            "  - {id: border, type: junction}\n  - {id: sea, type: sink}\n"
+            "  - {id: share, type: flow_requirement, at: border, flow: 2, purpose: obligation}\n"
+            "edges: [[wet, town], [wet, border], [border, sea]]\n")
+    model.write_text(text)
+    assert main(["run", str(model)]) == 0
+    out = capsys.readouterr().out
+    rows = out[out.index("water stress by river system"):].splitlines()
+    assert rows[4] == (
+        "  no environmental flow: the model's flow requirement 'share' is an obligation (purpose: obligation, a flow "
+        "owed downstream), not an environmental flow, and SDG 6.4.2 does not count it as environmental flow; add a "
+        "flow requirement of purpose: environmental on a river, or give daryo.sdg.water_stress(ds, "
+        "environmental=0.3) a share of the renewable water")
+    model.write_text(text.replace("edges:", "  - {id: share2, type: flow_requirement, at: border, flow: 1, "
+                                            "purpose: obligation}\nedges:"))
+    assert main(["run", str(model)]) == 0
+    out = capsys.readouterr().out
+    assert "the model's flow requirements 'share', 'share2' are obligations (purpose: obligation, a flow owed " \
+           "downstream), not environmental flows, and SDG 6.4.2 does not count them as environmental flow; add" in out
+    model.write_text(text.replace("purpose: obligation", "purpose: environmental"))
+    assert main(["run", str(model)]) == 0
+    assert "no environmental flow" not in capsys.readouterr().out
+
+
 def test_the_run_says_how_much_of_each_flow_requirement_was_met(tmp_path, capsys):
     """A review (a new basin's modeller): an environmental flow met in 48 % of some months showed nowhere in the
     summary.  Here 10 a month come in, a demand of priority 1 takes 8, and the sea's requirement of priority 2

@@ -377,11 +377,34 @@ def _stress_lines(ds: xr.Dataset, model: Model | None, short: bool) -> list[str]
         rows.append("  (a run shorter than a year: the ratio of its months alone, which FAO's levels, set for a "
                     "year's withdrawal and water, do not grade as they grade a year's)")
     if not (table["environmental"] > 0).any():
-        rows.append("  no environmental flow: the model has no flow requirement on a river (add one, or give "
-                    "daryo.sdg.water_stress(ds, environmental=0.3) a share of the renewable water)")
+        rows.append(f"  {_no_environmental_flow(ds)}")
     if drawn:  # (a WEAP user's review: a groundwater source hid the whole table)
         rows.append(f"  ({drawn})")
     return rows
+
+
+def _no_environmental_flow(ds: xr.Dataset) -> str:
+    """Why the water stress counts no environmental flow: the model has no flow requirement on a river, or its
+    requirements are obligations (``purpose: obligation``: flows owed downstream), which SDG 6.4.2 does not count (a
+    Chu-Talas modeller's review: a model whose one requirement was a treaty's share at a border was told it had
+    none, "add one")."""
+    from ..errors import listed
+
+    instead = "daryo.sdg.water_stress(ds, environmental=0.3) a share of the renewable water"
+    purposes = [str(p) for p in ds["requirement_purpose"].values] if "requirement_purpose" in ds.coords else []
+    owed = [str(r) for r, p in zip(ds["requirement"].values, purposes, strict=True) if p == "obligation"] \
+        if purposes else []
+    if not owed:
+        return ("no environmental flow: the model has no flow requirement on a river (add one, or give "
+                f"{instead})")
+    which = f"flow requirement {owed[0]!r} is an obligation" if len(owed) == 1 else \
+        f"flow requirements {listed([repr(r) for r in owed], 4)} are obligations"
+    all_owed = len(owed) == len(purposes)
+    return (f"no environmental flow: the model's {which} (purpose: obligation, a flow owed downstream), not "
+            f"{'an environmental flow' if len(owed) == 1 else 'environmental flows'}, and SDG 6.4.2 does not count "
+            f"{'it' if len(owed) == 1 else 'them'} as environmental flow; "
+            + ("" if all_owed else "its other requirements are on no river; ")
+            + f"add a flow requirement of purpose: environmental on a river, or give {instead}")
 
 
 def stress_not_shown(why: str) -> str:
