@@ -124,6 +124,35 @@ def test_parse_date_takes_two_forms_and_date_objects_or_any_form_when_asked():
     assert parse_date("01/02/2000", any_form=True) == pd.Timestamp("2000-01-02")  # (as Pywr reads it)
 
 
+def test_a_year_alone_is_told_the_month_that_starts_or_ends_a_hydrological_year(tmp_path, capsys):
+    """A Chu-Talas modeller's review: ``end: 2025`` was told "give its month, e.g. 2025-10", the first month of the
+    next hydrological year; the run of hydrological years ending in 2025 ends 2025-09.  ``start: 1995`` is told
+    1995-10, each with the calendar year's month too; ``daryo run --end 2025`` as the file's ``end``."""
+    from daryo.cli import main
+    from daryo.timeaxis import parse_date
+
+    (tmp_path / "m.yaml").write_text("version: 1\ntime: {start: 1995, end: 2025}\nnodes:\n"
+                                     "  - {id: src, type: inflow, inflow: 1}\n  - {id: sea, type: sink}\n"
+                                     "edges: [[src, sea]]\n")
+    assert main(["validate", str(tmp_path / "m.yaml")]) == 1
+    err = capsys.readouterr().err
+    assert ("time.start (line 2): '1995' is not a date of the form YYYY-MM or YYYY-MM-DD (a year alone: give its "
+            "month, e.g. 1995-10 to start with the hydrological year 1995/96, October–September, or 1995-01 with the "
+            "calendar year)") in err
+    end = ("'2025' is not a date of the form YYYY-MM or YYYY-MM-DD (a year alone: give its month, e.g. 2025-09 to "
+           "end with the hydrological year 2024/25, October–September, or 2025-12 with the calendar year)")
+    assert f"time.end (line 2): {end}" in err
+    assert parse_end("2025-09") == pd.Timestamp("2025-09-30")  # (the month suggested: the run ends with it)
+    with pytest.raises(ValueError, match="e.g. 1999-10 to start with the hydrological year 1999/00"):
+        parse_date("1999")
+    with pytest.raises(ValueError, match="e.g. 2000-09 to end with the hydrological year 1999/00"):
+        parse_date("2000", end=True)
+    (tmp_path / "m.yaml").write_text((tmp_path / "m.yaml").read_text().replace("{start: 1995, end: 2025}",
+                                                                               "{start: 1995-10, end: 2025-09}"))
+    assert main(["run", str(tmp_path / "m.yaml"), "--end", "2025"]) == 2
+    assert f"--end 2025: {end}" in capsys.readouterr().err
+
+
 def test_whole_years_may_end_on_the_last_date_an_axis_holds():
     """11 years from 1 October 2250 end on 30 September 2261, inside LAST_DATE (2261-12-31): allowed; 12 years
     would end in 2262: refused (before the date arithmetic, which would overflow)."""

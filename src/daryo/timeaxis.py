@@ -172,7 +172,7 @@ _YEAR_MONTH = re.compile(r"\s*\d{4}-\d{1,2}\s*")
 _DATE_TEXT = re.compile(r"\d{4}-\d{1,2}(-\d{1,2})?")
 
 
-def parse_date(value: object, *, any_form: bool = False) -> pd.Timestamp:
+def parse_date(value: object, *, any_form: bool = False, end: bool = False) -> pd.Timestamp:
     """A date given as ``YYYY-MM`` (the month's first day) or ``YYYY-MM-DD``, or as a date object (YAML reads
     ``2000-10-01`` as one; a time of day other than midnight is refused).
 
@@ -183,6 +183,9 @@ def parse_date(value: object, *, any_form: bool = False) -> pd.Timestamp:
     any_form
         Take any text :class:`pandas.Timestamp` reads as a date (Pywr's timestepper does), not only the two
         forms above: ``01/02/2000`` is then 2 January, ``2000`` the first of January.
+    end
+        The date is a run's end: a year alone (``2025``) is told the month that ends a year (September of the
+        hydrological year, October–September, or December), not the month that starts one.
 
     Raises
     ------
@@ -195,7 +198,7 @@ def parse_date(value: object, *, any_form: bool = False) -> pd.Timestamp:
     if text.lower() in ("now", "today", "tomorrow", "yesterday"):  # (pandas reads them off the clock)
         raise ValueError(f"'{value}' is not a date: give YYYY-MM or YYYY-MM-DD")
     if not (any_form or isinstance(value, datetime.date) or _DATE_TEXT.fullmatch(text)):
-        hint = " (a year alone: give its month, e.g. " + text + "-10)" if re.fullmatch(r"\d{4}", text) else ""
+        hint = _year_alone_hint(text, end) if re.fullmatch(r"\d{4}", text) else ""
         if isinstance(value, float):  # (YAML reads 09.2020 as 9.202, which the message quoted as if typed)
             hint = (" but a number (a date written with a dot, 09.2020, is read as the number 9.202): write it as "
                     "YYYY-MM, e.g. 2020-09")
@@ -214,6 +217,17 @@ def parse_date(value: object, *, any_form: bool = False) -> pd.Timestamp:
     return day
 
 
+def _year_alone_hint(year: str, end: bool) -> str:
+    """What a run's start or ``end`` written as a ``year`` alone should give: the month a hydrological year
+    (October–September) starts or ends in that year, or a calendar year's (a Chu-Talas modeller's review: ``end:
+    2025`` was told "e.g. 2025-10", the start of a year, not the end of the hydrological year that ends in 2025)."""
+    if end:
+        return (f" (a year alone: give its month, e.g. {year}-09 to end with the hydrological year "
+                f"{int(year) - 1}/{year[-2:]}, October–September, or {year}-12 with the calendar year)")
+    return (f" (a year alone: give its month, e.g. {year}-10 to start with the hydrological year "
+            f"{year}/{(int(year) + 1) % 100:02d}, October–September, or {year}-01 with the calendar year)")
+
+
 def parse_end(end: object) -> pd.Timestamp:
     """The last day of a run that ends at ``end`` (a model's ``time.end``, or ``--end``).
 
@@ -227,7 +241,7 @@ def parse_end(end: object) -> pd.Timestamp:
     ValueError
         If ``end`` is not a date (:func:`parse_date`).
     """
-    day = parse_date(end)
+    day = parse_date(end, end=True)
     if isinstance(end, pd.Timestamp):
         return day
     text = str(end)

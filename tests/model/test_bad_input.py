@@ -1131,7 +1131,8 @@ def test_a_time_span_outside_the_dates_an_axis_holds_is_a_problem(tmp_path, time
      "but a number (a date written with a dot, 09.2020, is read as the number 9.202): write it as YYYY-MM, e.g. "
      "2020-09"),
     ("{start: 2001, end: 2001-03}", "time.start (line 3): '2001' is not a date of the form YYYY-MM or YYYY-MM-DD (a "
-     "year alone: give its month, e.g. 2001-10)"),  # (it was 1 January)
+     "year alone: give its month, e.g. 2001-10 to start with the hydrological year 2001/02, October–September, or "
+     "2001-01 with the calendar year)"),  # (it was 1 January)
     ("{start: Jan 2001, end: 2001-03}", "time.start (line 3): 'Jan 2001' is not a date of the form"),
     ("{start: 2001-02-30, end: 2001-03}", "time.start (line 3): '2001-02-30' is not a date: day is out of range for "
      "month"),

@@ -100,7 +100,7 @@ def _check_end(end: str) -> None:
     from ..timeaxis import parse_date
 
     try:
-        parse_date(end)
+        parse_date(end, end=True)
     except ValueError as exc:
         raise _UsageError(f"--end {end}: {exc}") from None
 

@@ -76,7 +76,7 @@ def _time(start: str | pd.Timestamp, years: int, months: int | None = None) -> t
 def _months_to(start: str | pd.Timestamp, end: str) -> int:
     """The months of a run from ``start`` to the month ``end`` (both included), at least 1."""
     try:
-        s, e = parse_date(start), parse_date(end)
+        s, e = parse_date(start), parse_date(end, end=True)
     except ValueError as exc:
         bad = "end" if not _is_date(end) else "start"
         raise ValueError(f"{bad}={(end if bad == 'end' else start)!r}: {exc}") from None
