@@ -726,3 +726,27 @@ nodes:
 edges: [[src, j1], [j1, lag], [lag, city], [j1, sea]]
 """)
     assert model.node("city").attrs["return_to"] == "j1"
+
+
+@pytest.mark.parametrize(("written", "hint"), [
+    ("KZ", "KZ is the alpha-2 code of Kazakhstan: give its alpha-3 code, KAZ"),
+    ("kg", "kg is the alpha-2 code of Kyrgyzstan: give its alpha-3 code, KGZ"),
+    ("Kyrgyzstan", "give Kyrgyzstan's code, KGZ, not its name"),
+    ("Kyrgyz Republic", "give Kyrgyzstan's code, KGZ, not its name"),
+    ("Таджикистан", "give Tajikistan's code, TJK, not its name"),
+    ("Afghanistan", "give Afghanistan's code, AFG, not its name"),
+    ("'UZ'", "UZ is the alpha-2 code of Uzbekistan: give its alpha-3 code, UZB"),
+    ("TM", "TM is the alpha-2 code of Turkmenistan: give its alpha-3 code, TKM"),
+    ("kgz", "give it in capital letters, KGZ"),
+    ("FR", "give three capital letters, e.g. KGZ, UZB, AFG (two letters are an alpha-2 code: give the country's "
+           "alpha-3 code)"),
+    ("Narnia", "give three capital letters, e.g. KGZ, UZB, AFG"),
+])
+def test_a_country_written_as_an_alpha_2_code_or_a_name_is_refused_with_the_code_meant(tmp_path, written, hint):
+    """A Chu-Talas modeller's review: ``country: KZ`` and ``country: Kyrgyzstan`` were refused with "give three
+    capital letters, e.g. KGZ, UZB, AFG", not the code meant.  The region's countries (Central Asia, Afghanistan and
+    their neighbours) are told by their alpha-2 codes and names, any ISO code by its letters in lower case."""
+    (msg,) = _problems(tmp_path, _river(f"{{id: n, type: junction, country: {written}}}"))
+    shown = written.strip("'")
+    assert msg == (f"{tmp_path / 'm.yaml'}: nodes[n].country (line 5): '{shown}' is not an ISO 3166 alpha-3 code; "
+                   f"{hint}")

@@ -76,7 +76,8 @@ COMMON_ATTRIBUTES: tuple[Attribute, ...] = (
       "and the `name` column of `elements.csv`; the tables printed use ids."),
     A("country", "text", None, None, "ISO 3166 alpha-3 code of the country the node is in (e.g. KGZ); one ISO "
       "has not assigned is noted (a typo would make a country of its own in the tables); XAA-XZZ for a region of "
-      "your own."),
+      "your own. A two-letter code or a name of the region's countries is refused with the code meant (KZ or "
+      "Kazakhstan: KAZ)."),
     A("lat", "scalar", "angle", None, "Latitude, decimal degrees (for maps)."),
     A("lon", "scalar", "angle", None, "Longitude, decimal degrees (for maps)."),
     A("description", "text", None, None, "Free text."),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["ISO_3166_ALPHA_3", "is_country_code"]
+__all__ = ["ISO_3166_ALPHA_3", "is_country_code", "country_code_meant", "region_country_name"]
 
 #: the officially assigned codes of ISO 3166-1 (249; the ISO Online Browsing Platform, www.iso.org/obp, 2024)
 ISO_3166_ALPHA_3 = frozenset("""
@@ -53,3 +53,50 @@ def is_country_code(code: str) -> bool:
     bool
     """
     return code in ISO_3166_ALPHA_3 or _USER_ASSIGNED.fullmatch(code) is not None
+
+
+#: the region's countries (Central Asia, Afghanistan and their neighbours) by their ISO 3166-1 alpha-2 codes and their
+#: names, in English and Russian, as a modeller of the region may write them instead of the alpha-3 code (a Chu-Talas
+#: modeller's review: ``country: KZ`` and ``country: Kyrgyzstan`` were refused without the code meant)
+_REGION = {
+    "KAZ": ("KZ", "Kazakhstan", "Kazakstan", "Qazaqstan", "Казахстан"),
+    "KGZ": ("KG", "Kyrgyzstan", "Kyrgyz Republic", "Kirghizia", "Kirgizia", "Kyrgyzia", "Кыргызстан", "Киргизия"),
+    "TJK": ("TJ", "Tajikistan", "Tadjikistan", "Tadzhikistan", "Таджикистан"),
+    "TKM": ("TM", "Turkmenistan", "Туркменистан", "Туркмения"),
+    "UZB": ("UZ", "Uzbekistan", "Узбекистан"),
+    "AFG": ("AF", "Afghanistan", "Афганистан"),
+    "IRN": ("IR", "Iran", "Islamic Republic of Iran", "Иран"),
+    "PAK": ("PK", "Pakistan", "Пакистан"),
+    "CHN": ("CN", "China", "People's Republic of China", "Китай"),
+    "RUS": ("RU", "Russia", "Russian Federation", "Россия"),
+    "MNG": ("MN", "Mongolia", "Монголия"),
+    "AZE": ("AZ", "Azerbaijan", "Азербайджан"),
+}
+_MEANT = {w.casefold(): code for code, written in _REGION.items() for w in written}
+
+
+def country_code_meant(written: str) -> str | None:
+    """The ISO 3166-1 alpha-3 code ``written`` most likely means, where it is not one: the code in capital letters
+    (``kgz``), or of the region's countries (Central Asia, Afghanistan and their neighbours) the one whose alpha-2
+    code (``KZ``) or name (``Kyrgyzstan``, ``Кыргызстан``) it is; None for anything else.
+
+    Parameters
+    ----------
+    written
+        A model's ``country``, as written.
+
+    Returns
+    -------
+    str or None
+    """
+    text = " ".join(str(written).split())
+    if re.fullmatch(r"[A-Za-z]{3}", text) and is_country_code(text.upper()):
+        return text.upper()
+    return _MEANT.get(text.casefold())
+
+
+def region_country_name(code: str) -> str | None:
+    """The English name of one of the region's countries (:func:`country_code_meant`) by its alpha-3 ``code``
+    (``KAZ``: Kazakhstan); None for another code."""
+    written = _REGION.get(code)
+    return written[1] if written else None

@@ -491,8 +491,27 @@ def check_places(ctx: CheckContext) -> Iterable[Problem]:
                 yield Problem(file, n.at(key), f"must be decimal degrees from -{limit:g} to {limit:g}")
         country = n.attrs.get("country")
         if country is not None and not re.fullmatch(r"[A-Z]{3}", str(country)):
-            yield Problem(file, n.at("country"), f"'{country}' is not an ISO 3166 alpha-3 code; give three capital "
-                          "letters, e.g. KGZ, UZB, AFG")
+            yield Problem(file, n.at("country"), f"'{country}' is not an ISO 3166 alpha-3 code; "
+                          + _country_hint(str(country)))
+
+
+def _country_hint(written: str) -> str:
+    """What a ``country`` that is not three capital letters should be: the code it most likely means
+    (:func:`~daryo.model.countries.country_code_meant`: ``KZ`` or ``Kazakhstan`` is KAZ), else three capital
+    letters, and for two letters that they are an alpha-2 code."""
+    from .countries import country_code_meant, region_country_name
+
+    meant = country_code_meant(written)
+    text = " ".join(written.split())
+    if meant is not None:
+        if text.upper() == meant:
+            return f"give it in capital letters, {meant}"
+        name = region_country_name(meant)
+        return (f"{text} is the alpha-2 code of {name}: give its alpha-3 code, {meant}" if len(text) == 2
+                else f"give {name}'s code, {meant}, not its name")
+    two = (" (two letters are an alpha-2 code: give the country's alpha-3 code)"
+           if re.fullmatch(r"[A-Za-z]{2}", text) else "")
+    return f"give three capital letters, e.g. KGZ, UZB, AFG{two}"
 
 
 def _series_of(el: Node | Edge | Constraint) -> Iterable[tuple[str, Series]]:
