@@ -23,7 +23,8 @@ __all__ = ["ALMOST_FULL", "CSV_FLOAT", "NamedOSError", "atomic_write", "file_dig
            "full_disk", "refuse_special_file",
            "interrupts_between", "missing_cwd_note", "mode_for", "new_file_mode", "other_owner", "printable_path",
            "process_alive", "refuse_netcdf_unreadable_name", "refuse_write_protected", "remove_stale_temporaries",
-           "size_text", "stale_temporaries", "temp_beside", "temporary_prefix", "user_path", "write_target"]
+           "size_text", "stale_temporaries", "temp_beside", "temporary_prefix", "user_path", "write_target",
+           "not_utf8_advice"]
 
 
 #: how daryo's CSV files write numbers: 9 significant digits, which keep a float32 and do not show a float64's last
@@ -473,3 +474,30 @@ def size_text(n: float) -> str:
         if n >= scale:
             return f"{n / scale:,.1f} {unit}" if n < 10 * scale else f"{n / scale:,.0f} {unit}"
     return f"{n / 1e3:,.0f} kB"
+
+
+def not_utf8_advice(raw: bytes, start: int, name: str, spreadsheet: bool = True) -> str:
+    """How to make a file whose bytes ``raw`` are not UTF-8 (from byte ``start``) one daryo reads: save it as UTF-8,
+    with the commands that convert it from Windows-1251, where it reads as Cyrillic words in that encoding (its line
+    at ``start`` shown so), or for a file saved in another encoding (a Chu-Talas modeller's review: a hydromet
+    file with a Russian header was told "not UTF-8" with no word of Windows-1251, the usual encoding of Cyrillic
+    files of Central Asia's offices, nor how to convert it).  ``name``: the file's name, for the commands;
+    ``spreadsheet``: a CSV file, which a spreadsheet may save as UTF-8 too."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "it is UTF-16 text (Notepad's 'Unicode'): save it as UTF-8 (Notepad: Save as, Encoding: UTF-8)"
+    head = raw[: 1 << 16].decode("cp1251", errors="replace")
+    high = sum(1 for c in head if ord(c) > 127)
+    in_words = sum(len(w) for w in re.findall("[\u0400-\u04ff]{2,}", head))
+    stem, dot, suffix = name.rpartition(".")
+    converted = f"{stem}_utf8{dot}{suffix}" if dot else f"{name}_utf8"
+    how = (f"iconv -f WINDOWS-1251 -t UTF-8 {name} > {converted}; or in "
+           + ("Excel: Save as, 'CSV UTF-8'; in " if spreadsheet else "") + "Notepad: Save as, Encoding: UTF-8")
+    if high and in_words >= 0.8 * high and b"\0" not in raw[: 1 << 16]:
+        begin = raw.rfind(b"\n", 0, start) + 1
+        end = raw.find(b"\n", start)
+        line = raw[begin: end if end >= 0 else len(raw)].decode("cp1251", errors="replace").strip()
+        shown = line if len(line) <= 60 else line[:57] + "..."
+        return (f"it reads as Windows-1251 (Cyrillic: '{shown}'), as files of Central Asia's offices often are: "
+                f"save it as UTF-8 ({how})")
+    return (f"save it as UTF-8 (from Windows-1251, the usual encoding of Cyrillic files of Central Asia's offices: "
+            f"{how}; from another encoding, its name for WINDOWS-1251)")

@@ -83,7 +83,7 @@ def test_read_document_missing_and_undecodable_files(tmp_path):
     latin = tmp_path / "latin.yaml"
     latin.write_bytes(b"name: S\xe9rdarya\n")
     with pytest.raises(ModelError, match=r"latin.yaml: cannot be read: not UTF-8 text \(byte 0xe9 at line 1, column 8: "
-                                         r"byte 7 of the file\); a YAML or JSON file must be saved as UTF-8"):
+                                         r"byte 7 of the file\); a YAML or JSON file must be UTF-8: save it as UTF-8"):
         read_document(latin)
     results = tmp_path / "results.nc"  # (the decoder's own words, not what the file is)
     results.write_bytes(b"\x89HDF\r\n\x1a\n" + bytes(range(256)))

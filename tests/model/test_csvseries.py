@@ -222,7 +222,10 @@ def test_read_csv_file_gives_a_one_line_reason(tmp_path):
 @pytest.mark.parametrize("content, reason", [
     (b"date,a\n2001-01-01,1\n2001-02-01,2,3\n", "line 3: 3 fields where the lines before it have 2 (a value holding "
      "the separator needs quotes)"),
-    (b"date,a\n2001-01-01,1\n2001-02-01,\xe9\n", "line 3: not UTF-8 text (byte 0xe9); save the file as UTF-8"),
+    (b"date,a\n2001-01-01,1\n2001-02-01,\xe9\n", "line 3: not UTF-8 text (byte 0xe9); save it as UTF-8 (from "
+     "Windows-1251, the usual encoding of Cyrillic files of Central Asia's offices: iconv -f WINDOWS-1251 -t UTF-8 "
+     "f.csv > f_utf8.csv; or in Excel: Save as, 'CSV UTF-8'; in Notepad: Save as, Encoding: UTF-8; from another "
+     "encoding, its name for WINDOWS-1251)"),
 ], ids=["extra-field", "latin-1"])
 def test_read_csv_file_names_the_line_of_a_bad_row_or_byte(tmp_path, content, reason):
     """pandas said 'Error tokenizing data. C error: Expected 2 fields in line 3, saw 3' and "'utf-8' codec can't
@@ -694,12 +697,38 @@ def test_a_problem_is_named_at_its_file_line_past_blank_lines_and_quoted_breaks(
     assert problems[0][0] == f"{path} line {line}, column 'q'"
 
 
+def test_a_csv_file_in_windows_1251_is_told_so_with_how_to_convert_it(tmp_path):
+    """A Chu-Talas modeller's review: a hydromet file with a Russian header saved in Windows-1251, the usual encoding
+    of Cyrillic files of Central Asia's offices, was told "not UTF-8 text (byte 0xe4); save the file as UTF-8", with
+    no word of what it is nor how to convert it (daryo has no encoding option: it reads UTF-8).  Its line, read as
+    Windows-1251, shows it is; the file converted as told is read."""
+    import subprocess
+
+    text = "дата,сухой,норма\n1995-10-01,17.85,20.48\n1995-11-01,13.45,14.26\n"
+    p = tmp_path / "talas.csv"
+    p.write_bytes(text.encode("cp1251"))
+    with pytest.raises(CsvReadError) as err:
+        read_csv_file(p)
+    assert str(err.value) == (
+        "line 1: not UTF-8 text (byte 0xe4); it reads as Windows-1251 (Cyrillic: 'дата,сухой,норма'), as files of "
+        "Central Asia's offices often are: save it as UTF-8 (iconv -f WINDOWS-1251 -t UTF-8 talas.csv > "
+        "talas_utf8.csv; or in Excel: Save as, 'CSV UTF-8'; in Notepad: Save as, Encoding: UTF-8)")
+    try:
+        with open(tmp_path / "talas_utf8.csv", "wb") as out:
+            subprocess.run(["iconv", "-f", "WINDOWS-1251", "-t", "UTF-8", "talas.csv"], cwd=tmp_path, stdout=out,
+                           check=True)
+    except (OSError, subprocess.CalledProcessError):
+        pytest.skip("no iconv here")
+    assert list(read_csv_file(tmp_path / "talas_utf8.csv").columns) == ["дата", "сухой", "норма"]
+
+
 def test_a_utf16_file_is_told_not_utf8_and_a_nul_in_the_header_is_named_on_line_1(tmp_path):
     """A review: the NUL check, run before pandas, read UTF-16's NUL bytes as damage ("line 2, column '��date': the
     cell holds a NUL byte"); and a NUL in the header was named on the first data line holding one."""
     utf16 = tmp_path / "u16.csv"
     utf16.write_text("date,q\n2000-10-01,1\n", encoding="utf-16")
-    with pytest.raises(CsvReadError, match=r"^line 1: not UTF-8 text \(byte 0xff\); save the file as UTF-8$"):
+    with pytest.raises(CsvReadError, match=r"^line 1: not UTF-8 text \(byte 0xff\); it is UTF-16 text \(Notepad's "
+                                           r"'Unicode'\): save it as UTF-8 \(Notepad: Save as, Encoding: UTF-8\)$"):
         read_csv_file(utf16)
     header = tmp_path / "h.csv"
     header.write_bytes(b"da\0te,q\n2000-10-01,1\n2000-11-01,2\0\n")

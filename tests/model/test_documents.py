@@ -454,7 +454,9 @@ def test_a_byte_that_is_not_utf8_is_told_with_its_line(tmp_path, bom):
         read_document(path)
     assert [str(p) for p in info.value.problems] == [
         f"{path}: cannot be read: not UTF-8 text (byte 0xcb at line 3, column 14: byte {34 + len(bom)} of the file); "
-        "a YAML or JSON file must be saved as UTF-8 (was it saved in another encoding, such as Windows-1251?)"]
+        "a YAML or JSON file must be UTF-8: it reads as Windows-1251 (Cyrillic: 'description: Лаб'), as files of "
+        "Central Asia's offices often are: save it as UTF-8 (iconv -f WINDOWS-1251 -t UTF-8 m.yaml > m_utf8.yaml; "
+        "or in Notepad: Save as, Encoding: UTF-8)"]
 
 
 @pytest.mark.parametrize("text, told", [

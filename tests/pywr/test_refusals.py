@@ -427,7 +427,7 @@ GZ = gzip.compress(b"date,q\n" + b"2001-01-01,1\n" * 500)
      'line 3: the quote (") that opens a value on this line is never closed'),
     ("flows.csv", b"", "the file is empty"),
     ("flows.csv", b"date,q\n2001-01-01,\xff\n",
-     "line 2: not UTF-8 text (byte 0xff); save the file as UTF-8"),
+     "line 2: not UTF-8 text (byte 0xff); save it as UTF-8 (from Windows-1251"),
     ("flows.csv.gz", b"date,q\n", "Not a gzipped file"),
     ("flows.csv.gz", GZ[: len(GZ) // 2], "Compressed file ended before the end-of-stream marker was reached"),
 ], ids=["unclosed-quote", "empty", "not-utf8", "not-gzip", "truncated-gzip"])

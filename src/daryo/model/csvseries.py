@@ -23,6 +23,7 @@ from pandas._libs.tslibs.nattype import nat_strings
 from pandas._libs.tslibs.parsing import guess_datetime_format
 from pandas.io.common import get_handle, infer_compression
 
+from .._files import not_utf8_advice
 from ..errors import (
     characters_named,
     did_you_mean,
@@ -380,7 +381,8 @@ def _not_utf8(path: Path) -> str | None:
         raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
-        return f"line {line}: not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8"
+        return (f"line {line}: not UTF-8 text (byte 0x{raw[exc.start]:02x}); "
+                + not_utf8_advice(raw, exc.start, Path(path).name))
     except OSError:
         pass
     return None

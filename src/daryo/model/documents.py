@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from .._files import file_size, missing_cwd_note
+from .._files import file_size, missing_cwd_note, not_utf8_advice
 from ..errors import (
     ModelError,
     Problem,
@@ -316,9 +316,9 @@ def _undecodable(path: Path, exc: UnicodeDecodeError) -> str:
     line = data.count(b"\n", 0, exc.start) + 1
     column = len(data[line_start:exc.start].decode("utf-8", errors="replace")) + 1
     offset = exc.start + (3 if head.startswith(b"\xef\xbb\xbf") else 0)
+    advice = not_utf8_advice(data, exc.start, path.name, spreadsheet=False)
     return (f"cannot be read: not UTF-8 text (byte 0x{data[exc.start]:02x} at line {line}, column {column}: byte "
-            f"{offset} of the file); a YAML or JSON file must be saved as UTF-8 (was it saved in another encoding, "
-            "such as Windows-1251?)")
+            f"{offset} of the file); a YAML or JSON file must be UTF-8: {advice}")
 
 
 _MAX_DEPTH = 100  # levels of lists and mappings in a document
