@@ -417,7 +417,8 @@ def test_the_summary_says_which_constraints_bind_and_in_how_many_steps():
     printed = format_summary(model, daryo.run(model))
     block = printed[printed.index("constraints binding"):].splitlines()
     assert block[:4] == [
-        "constraints binding (flow_sum at a bound, to 1e-6 hm³; steps of 4):",
+        "constraints binding (flow_sum at a bound, to 1e-6 hm³; steps of 4; a quota at what its demands want binds "
+        "where they are met in full: read it with their deficits):",
         "  constraint   at min_flow at max_flow   binding  nodes",
         "  quota                  0           1    25.0 %  farmA, farmB",
         "  outflow                2           0    50.0 %  sea"]
@@ -425,7 +426,9 @@ def test_the_summary_says_which_constraints_bind_and_in_how_many_steps():
     model = quota_and_outflow([[100.0, 60.0, 40.0, 150.0], [100.0, 100.0, 100.0, 150.0]])
     block = format_summary(model, daryo.run(model))
     block = block[block.index("constraints binding"):].splitlines()
-    assert block[0] == "constraints binding (flow_sum at a bound, to 1e-6 hm³; steps of 8, over 2 scenarios):"
+    assert block[0] == ("constraints binding (flow_sum at a bound, to 1e-6 hm³; steps of 8, over 2 scenarios"
+                        "; a quota at what its demands want binds where they are met in full: read it with their "
+                        "deficits):")
     assert [line.split()[:4] for line in block[2:4]] == [["quota", "0", "4", "50.0"], ["outflow", "2", "0", "25.0"]]
     none = shared_shortage()  # (no constraints)
     assert "constraints binding" not in format_summary(none, daryo.run(none))

@@ -260,9 +260,13 @@ def test_a_mean_of_the_same_fraction_every_trace_year_is_its_own_interval():
     """The demo's valley irrigation, short by 14.66 % in every trace-year (a canal's capacity): no spread, so the
     interval is the mean itself (it printed 7.6–24.6 %); a share of events with no spread between traces (each trace
     short in one of its two years) keeps its Clopper–Pearson interval of its trace-years."""
-    est = mean_over_trace_years(_annual([[0.1466] * 10] * 3))
+    est = mean_over_trace_years(_annual([[0.1466] * 10] * 30))
     low, high = est.interval(share=True)
-    assert float(est.se) == 0.0 and float(low) == float(high) == pytest.approx(0.1466, abs=1e-15)
+    assert float(est.se) == pytest.approx(0.0, abs=1e-15)  # (0, or rounding's: the same interval)
+    assert [float(low), float(high)] == pytest.approx([0.1466, 0.1466], abs=1e-9)
+    few = mean_over_trace_years(_annual([[0.1466] * 10] * 3))  # (3 traces: a mean of 0 of theirs reaches 42 %)
+    assert float(few.interval(share=True)[1]) == pytest.approx(float(mean_over_trace_years(
+        _annual([[0.0] * 10] * 3)).interval(share=True)[1]), rel=1e-12)
     events = mean_over_trace_years(_annual([[1, 0]] * 3))
     low, high = events.interval(share=True)
     assert bool(events.all_or_nothing) and float(events.se) == 0.0 and 0.0 < float(low) < 0.5 < float(high) < 1.0
@@ -272,3 +276,18 @@ def test_a_ratio_is_all_or_nothing_where_each_numerator_is_0_or_its_denominator(
     whole = ratio_over_trace_years(_annual([[2, 0], [0, 3]]), _annual([[2, 4], [5, 3]]))
     part = ratio_over_trace_years(_annual([[1, 0], [0, 3]]), _annual([[2, 4], [5, 3]]))
     assert bool(whole.all_or_nothing) and not bool(part.all_or_nothing)
+
+
+def test_a_mean_of_fractions_just_above_0_is_never_bounded_lower_than_a_mean_of_0():
+    """A diff reread: one trace-year short by 2 % of 600 (60 traces × 10 years) read 0–0.019 %, beside 0–0.64 % for
+    none short; a fraction's interval reaches at least as far as a mean of 0 of its trace-years, all or nothing."""
+    none = _annual([[0.0] * 10] * 60)
+    once = none.copy()
+    once[0, 0] = 0.02
+    zero_high = float(mean_over_trace_years(none).interval(share=True)[1])
+    low, high = mean_over_trace_years(once).interval(share=True)
+    assert float(low) < 0.02 / 600 < zero_high == pytest.approx(float(high), rel=1e-12)
+    ones = 1 - none
+    ones[0, 0] = 0.98
+    assert float(mean_over_trace_years(ones).interval(share=True)[0]) == pytest.approx(
+        float(mean_over_trace_years(1 - none).interval(share=True)[0]), rel=1e-12)

@@ -318,9 +318,10 @@ def _reservoir_lines(ds: xr.Dataset, short: bool) -> list[str]:
 
 
 def _constraint_lines(ds: xr.Dataset) -> list[str]:
-    """A line for each ``flow_sum`` constraint that binds in some step (a quota that held deliveries back, which
-    the demands' deficits alone do not tell): the steps at its min_flow and at its max_flow, over the scenarios'
-    steps (:func:`daryo.results.tables.constraint_table`); none where none binds."""
+    """A line for each ``flow_sum`` constraint that binds in some step, at a bound (a quota that may have held
+    deliveries back, which the demands' deficits alone do not tell; or one at what its demands want, met in full):
+    the steps at its min_flow and at its max_flow, over the scenarios' steps
+    (:func:`daryo.results.tables.constraint_table`); none where none binds."""
     from ..results.tables import constraint_table
 
     table = constraint_table(ds)
@@ -329,7 +330,8 @@ def _constraint_lines(ds: xr.Dataset) -> list[str]:
     of = int(table["of"].iloc[0])
     over = f", over {ds.sizes['scenario']} scenarios" if ds.sizes.get("scenario", 1) > 1 else ""
     w = max(len("constraint"), *(shown_width(str(c)) for c in table.index)) + 2
-    lines = ["", f"constraints binding (flow_sum at a bound, to 1e-6 hm³; steps of {of}{over}):",
+    lines = ["", f"constraints binding (flow_sum at a bound, to 1e-6 hm³; steps of {of}{over}; a quota at what its "
+                 "demands want binds where they are met in full: read it with their deficits):",
              f"  {'constraint':<{w}s}{'at min_flow':>12s}{'at max_flow':>12s}{'binding':>10s}  nodes"]
     for name, row in table.iterrows():
         lines.append(f"  {padded(str(name), w)}{row['at_min']:>12d}{row['at_max']:>12d}{row['steps_binding']:>8.1f} %"
