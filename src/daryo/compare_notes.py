@@ -292,8 +292,8 @@ def nested_note(nested: Mapping[str, int], first: Mapping[str, Any], second: Map
             "traces and years one has and the other lacks)")
     if years[0] != years[1]:
         text += (", and include the run length's: where a run's first years differ from its later ones (a "
-                 "warm-up), the pooled figures change with --years (daryo summary STORE --year A:B, or daryo compare "
-                 "--year Y, takes the same run years of both)")
+                 "warm-up), the pooled figures change with --years (daryo summary STORE --year A:B takes a range "
+                 "of run years of each, daryo compare --year Y one run year of both)")
     return text + "; give both the same --traces and --years to compare the rules alone, trace-year by trace-year"
 
 

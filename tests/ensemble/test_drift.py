@@ -84,3 +84,12 @@ def test_the_ensemble_report_says_where_its_figures_drift_with_the_run_year(draw
     for over in ("3:", "0"):
         assert main(["summary", str(draw_down_store), "--year", over]) == 0
         assert "note: figures drift" not in capsys.readouterr().out
+    # a range's end is kept in the advice, and a range that already leaves the first years out is not told to leave
+    # out more (a diff reread: --year 3: advised --year 5:, and --year 3:8 lost its end)
+    assert main(["summary", str(draw_down_store), "--year", "0:5"]) == 0
+    assert capsys.readouterr().out.rstrip().endswith(f"daryo summary {draw_down_store} --year 1:5 leaves out the "
+                                                     "first year")  # (of 5 run years: a third is one)
+    assert main(["summary", str(draw_down_store), "--year", "1:"]) == 0
+    note = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("note: figures drift"))
+    assert note.endswith("they trend through the run (a reservoir still filling, say), so they depend on the run "
+                         "years taken; give those years with any figure quoted") and "--year" not in note

@@ -83,11 +83,18 @@ def drift_note(ds: xr.Dataset, out: Path | str, threshold: float | None = None, 
     more = f"; {len(named) - DRIFTS_NAMED} more figures (daryo.ensemble.drift.run_year_drift)" if len(
         named) > DRIFTS_NAMED else ""
     start = third[-1] + 1 if len(third) > 1 else first[0] + 1
-    return (f"note: figures drift with the run year, beyond their sampling noise (paired by trace; against "
-            f"{_span_words(last)}): {'; '.join(parts)}{more}.  The pooled figures mix the run's first years (a "
-            "warm-up, where the reservoirs start away from their usual volumes at that date; or an overlay's given "
-            "years) with the later ones, and so depend on --years: daryo summary "
-            f"{out} --year {start}: leaves out the first {'third' if len(third) > 1 else 'year'}")
+    head = (f"note: figures drift with the run year, beyond their sampling noise (paired by trace; against "
+            f"{_span_words(last)}): {'; '.join(parts)}{more}.  ")
+    if years is not None and years.start > 0:  # (the first years already left out: a trend through the run, which
+        # leaving out more would chase, a diff reread found: --year 3: advised --year 5:)
+        return head + ("The figures still drift after the run's first years were left out: they trend through the "
+                       "run (a reservoir still filling, say), so they depend on the run years taken; give those "
+                       "years with any figure quoted")
+    stop = f"{years.stop}" if years is not None and years.stop < ds.sizes["year"] else ""  # (a range's end kept)
+    return head + ("The pooled figures mix the run's first years (a warm-up, where the reservoirs start away from "
+                   "their usual volumes at that date; or an overlay's given years) with the later ones, and so depend "
+                   f"on --years: daryo summary {out} --year {start}:{stop} leaves out the first "
+                   f"{'third' if len(third) > 1 else 'year'}")
 
 
 def _span_words(years: list[int]) -> str:

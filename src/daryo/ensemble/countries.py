@@ -9,8 +9,6 @@ import numpy as np
 import pandas as pd
 
 from ..indicators import YEAR_NOISE
-from ..units import is_number, is_whole
-from .chunks import threshold_of
 from .output import EnsembleOutput, _summaries
 from .tables import (
     RunYears,
@@ -19,6 +17,7 @@ from .tables import (
     _percentile,
     _picked_years,
     _traces,
+    check_year_and_threshold,
     need_annual_fractions,
     years_attrs,
 )
@@ -69,11 +68,7 @@ def country_shortfall_table(output: EnsembleOutput, threshold: float | None = No
         If ``year`` is not a run year of the output, ``threshold`` not in [0, 1), or the output keeps no annual
         figures (a store of its summaries alone).
     """
-    if year is not None and not is_whole(year):
-        raise TypeError(f"year={year!r}: give a run year (0 for the first), or None for every year")
-    if threshold is not None and threshold_of(threshold) is None:
-        raise (ValueError if is_number(threshold) else TypeError)(
-            f"threshold={threshold!r}: give a fraction of the demand, at least 0 and below 1 (or None for the run's)")
+    check_year_and_threshold(year, threshold)
     with _summaries(output, "country_shortfall_table") as ds:
         need_annual_fractions(ds, "a country's water")
         picked = _picked_years(ds, year, years, "country_shortfall_table")

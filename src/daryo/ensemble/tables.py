@@ -77,11 +77,7 @@ def shortfall_table(output: EnsembleOutput, n: int | None = None, threshold: flo
         raise TypeError(why)
     if n is not None and n < 0:
         raise ValueError(why)
-    if year is not None and not is_whole(year):
-        raise TypeError(f"year={year!r}: give a run year (0 for the first), or None for every year")
-    if threshold is not None and threshold_of(threshold) is None:
-        raise (ValueError if is_number(threshold) else TypeError)(
-            f"threshold={threshold!r}: give a fraction of the demand, at least 0 and below 1 (or None for the run's)")
+    check_year_and_threshold(year, threshold)
     with _summaries(output, "shortfall_table") as ds:
         picked = _picked_years(ds, year, years, "shortfall_table")
         run_threshold = float(ds["prob_deficit_above_threshold"].attrs["threshold"])
@@ -104,6 +100,24 @@ def shortfall_table(output: EnsembleOutput, n: int | None = None, threshold: flo
     short = table[(table["probability"] > 0) | (table["mean"] > 0)]
     short = short.sort_values(["probability", "mean"], ascending=False, kind="stable")
     return short if n is None else short.head(n)
+
+
+def check_year_and_threshold(year: object, threshold: object) -> None:
+    """Refuse a ``year`` that is no whole number (or None) and a deficit ``threshold`` that is no fraction of the
+    demand in [0, 1) (or None), as the demands' and the countries' tables take them.
+
+    Raises
+    ------
+    TypeError
+        If ``year`` is not a whole number, or ``threshold`` not a number.
+    ValueError
+        If ``threshold`` is not in [0, 1).
+    """
+    if year is not None and not is_whole(year):
+        raise TypeError(f"year={year!r}: give a run year (0 for the first), or None for every year")
+    if threshold is not None and threshold_of(threshold) is None:
+        raise (ValueError if is_number(threshold) else TypeError)(
+            f"threshold={threshold!r}: give a fraction of the demand, at least 0 and below 1 (or None for the run's)")
 
 
 def need_annual_fractions(ds: Any, what: str) -> None:

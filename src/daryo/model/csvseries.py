@@ -551,8 +551,8 @@ def read_csv_series(df: pd.DataFrame, fname: str, csv: str, place: str, add: Cal
     short = _two_digit_year(raw_dates, dates)
     if short is not None:
         add(f"{fname} line {line(short)}", f"'{raw_dates.iloc[short]}' in column '{date_col}' writes its year in two "
-            "digits, which a reader takes for a year within 50 years of the day it reads the file (65 was 2065 in "
-            "2026, and becomes 1965 later): write years in four digits (YYYY-MM-DD, or DD.MM.YYYY)")
+            "digits, which a reader puts within 50 years of the day it reads the file (65 is read as 2065 since "
+            "2016, as 1965 before): write years in four digits (YYYY-MM-DD, or DD.MM.YYYY)")
         return None
     bad = np.flatnonzero(dates.isna().to_numpy() | _beyond_nanoseconds(dates))
     outside = {int(r): when for r in bad if (when := _outside_nanoseconds(raw_dates.iloc[r])) is not None}
