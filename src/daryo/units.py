@@ -30,7 +30,8 @@ __all__ = ["Dimension", "UnitError", "parse_quantity", "unit_factor", "is_number
            "is_per_month", "unit_dimension", "unit_as_latin", "ascii_number", "number_in_text", "PLAIN_NUMBER",
            "no_unit_given", "accepted_units",
            "FLOW_RATE_UNITS", "SECONDS_PER_DAY", "GWH_PER_HM3_M", "CANONICAL_UNITS", "MAX_MAGNITUDE", "too_large_text",
-           "SPACE_GROUPED", "THOUSANDS_SPACES", "comma_split_hint", "split_decimals_hint", "miswritten_number"]
+           "SPACE_GROUPED", "THOUSANDS_SPACES", "comma_split_hint", "split_decimals_hint", "miswritten_number",
+           "percent_as_fraction"]
 
 SECONDS_PER_DAY = 86_400.0
 #: energy (GWh) from 1 hm³ falling 1 m at 100 % efficiency: ρ g · 1e6 m³ · 1 m / 3.6e12 J/GWh
@@ -456,6 +457,18 @@ def miswritten_number(value: object) -> str:
 class Quantity:
     value: float
     unit: str | None
+
+
+def percent_as_fraction(value: object) -> float | None:
+    """A percentage written as text (``"50 %"``, ``'۵۰ %'``, ``"-5%"``) as the fraction it is (0.5); None for
+    anything else: a model's ``scale`` and an overlay's ``factor`` take one."""
+    if not isinstance(value, str) or not value.strip().endswith("%"):
+        return None
+    try:
+        quantity = parse_quantity(value)
+    except UnitError:
+        return None
+    return quantity.value / 100.0 if quantity.unit == "%" else None
 
 
 def parse_quantity(written: str) -> Quantity:

@@ -42,6 +42,7 @@ from ..units import (
     no_unit_given,
     number_in_text,
     parse_quantity,
+    percent_as_fraction,
     split_decimals_hint,
     unit_dimension,
     unit_factor,
@@ -350,23 +351,13 @@ def _scale(value: Mapping, ctx: LoadContext, place: str) -> float | None:
     except UnitError as exc:
         ctx.add(place, f"scale: {exc}")
         return None
-    scale = _percentage(scale)
+    fraction = percent_as_fraction(scale)
+    scale = scale if fraction is None else fraction
     if not is_number(scale) or not math.isfinite(scale):
         ctx.add(place, f"scale '{_short(scale)}' is not a number; give a number or a percentage (0.5, or 50 %)"
                 if not is_number(scale) else f"scale {scale} is not finite")
         return None
     return float(scale)
-
-
-def _percentage(value: Any) -> Any:
-    """A percentage written as text (``"50 %"``, ``'۵۰ %'``) as the factor it is (0.5); anything else as it is."""
-    if not isinstance(value, str) or not value.strip().endswith("%"):
-        return value
-    try:
-        q = parse_quantity(value)
-    except UnitError:
-        return value
-    return q.value / 100.0 if q.unit == "%" else value
 
 
 def _parse_parameter_ref(value: Mapping, attr: Attribute, ctx: LoadContext, place: str) -> ParameterRef | None:

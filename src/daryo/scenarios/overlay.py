@@ -24,7 +24,7 @@ from ..units import (
     is_number,
     miswritten_number,
     number_in_text,
-    parse_quantity,
+    percent_as_fraction,
     split_decimals_hint,
 )
 from ._document import _edge_ends, _is_name
@@ -649,14 +649,8 @@ def _factor_of(value: Any) -> Any:
         return value
     if number is not None:
         return number
-    if isinstance(value, str) and value.strip().endswith("%"):
-        try:
-            quantity = parse_quantity(value)
-        except UnitError:
-            return value
-        if quantity.unit == "%" and quantity.value >= 0:
-            return quantity.value / 100.0
-    return value
+    fraction = percent_as_fraction(value)
+    return fraction if fraction is not None and fraction >= 0 else value
 
 
 #: the largest factor a change takes: a larger one is a percentage written without its sign, far more likely than
